@@ -45,7 +45,7 @@ export function functionEnvironment(
         MAX_DISPATCH_ATTEMPTS: String(settings.maxDispatchAttempts),
       };
     case 'processor':
-      return common;
+      return { ...common, MAX_RECEIVE_COUNT: String(settings.maxReceiveCount) };
     case 'deleter':
       return {
         ...common,

@@ -1,0 +1,94 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { type DispatchSummary, dispatchFiles } from '#domain/dispatch.js';
+import { oldestAgeSeconds } from '#domain/status-index.js';
+import { dynamoDb, sqs } from '#shared/clients.js';
+import {
+  readTableConfig,
+  requireEnv,
+  requirePositiveInteger,
+} from '#shared/config.js';
+import { MetricName } from '#shared/metric-names.js';
+import { logger, metrics } from '#shared/powertools.js';
+import { hasTimeLeft } from '#shared/time-budget.js';
+
+const table = readTableConfig();
+const settings = {
+  queue: { client: sqs, queueUrl: requireEnv('WORK_QUEUE_URL') },
+  batchSize: requirePositiveInteger('BATCH_SIZE'),
+  leaseSeconds: requirePositiveInteger('DISPATCH_LEASE_SECONDS'),
+  maxDispatchAttempts: requirePositiveInteger('MAX_DISPATCH_ATTEMPTS'),
+};
+
+/** Runs on a schedule: sends `raw` and expired `queued` files to SQS. */
+export const handler = async (
+  _event: unknown,
+  context: Context,
+): Promise<DispatchSummary> => {
+  logger.addContext(context);
+  try {
+    const summary = await dispatchFiles({
+      ...settings,
+      dynamoDb,
+      table,
+      hasTime: hasTimeLeft(context),
+    });
+    addDispatchMetrics(summary);
+    reportDispatch(summary);
+    return summary;
+  } finally {
+    await addBacklogGauges();
+    metrics.publishStoredMetrics();
+  }
+};
+
+function addDispatchMetrics(summary: DispatchSummary): void {
+  const counts = {
+    [MetricName.FilesClaimed]: summary.claimed,
+    [MetricName.FilesRedispatched]: summary.redispatched,
+    [MetricName.FilesReturnedToRaw]: summary.returnedToRaw,
+    [MetricName.FilesStuck]: summary.stuck.length,
+  };
+  for (const [name, value] of Object.entries(counts)) {
+    metrics.addMetric(name, MetricUnit.Count, value);
+  }
+}
+
+function reportDispatch(summary: DispatchSummary): void {
+  const { firstError, stuck, ...counts } = summary;
+  if (summary.sent > 0) {
+    logger.info(`Dispatched ${summary.sent} files`, counts);
+  } else {
+    logger.debug('no files to dispatch', counts);
+  }
+  if (stuck.length > 0) {
+    logger.error('files stuck after the maximum dispatch attempts', {
+      ids: stuck,
+    });
+  }
+  if (firstError) {
+    logger.warn('writes failed; their files wait for the next lease', {
+      failedWrites: summary.failedWrites,
+      error: firstError,
+    });
+  }
+}
+
+/** Publishes the age of the oldest raw and queued items. */
+async function addBacklogGauges(): Promise<void> {
+  const now = new Date();
+  try {
+    const [raw, queued] = await Promise.all([
+      oldestAgeSeconds(dynamoDb, table, 'raw', now),
+      oldestAgeSeconds(dynamoDb, table, 'queued', now),
+    ]);
+    metrics.addMetric(MetricName.OldestRawAgeSeconds, MetricUnit.Seconds, raw);
+    metrics.addMetric(
+      MetricName.OldestQueuedAgeSeconds,
+      MetricUnit.Seconds,
+      queued,
+    );
+  } catch (error) {
+    logger.warn('backlog gauges unavailable', { error });
+  }
+}
