@@ -60,13 +60,14 @@ export async function deleteProcessedFiles(
       const ids = await nextBatch(deps, carried);
       if (ids.length === 0) break;
       lease = await deps.lock.renew(lease, deps.leaseMs, now(), ids);
-      const left = await deleteIds(deps, ids);
-      lease = await deps.lock.renew(lease, deps.leaseMs, now(), left);
-      const count = ids.length - left.length;
+      const result = await deleteIds(deps, ids);
+      lease = await deps.lock.renew(lease, deps.leaseMs, now(), result.left);
+      const count = ids.length - result.left.length;
       deleted += count;
       batches++;
       deps.onDeleted?.(count);
-      carried = left;
+      if (result.error) throw result.error;
+      carried = result.left;
     }
   } catch (error) {
     failed = true;
@@ -111,21 +112,31 @@ async function nextBatch(
   return [...ids];
 }
 
-/** Deletes the ids and returns those still unprocessed after retries. */
+/**
+ * Deletes the ids and returns those still unprocessed after retries, with
+ * an error when a call failed or throttling left items behind, so the run
+ * stops instead of retrying the same batch until its time runs out.
+ */
 async function deleteIds(
   deps: DeleteDeps,
   ids: readonly string[],
-): Promise<string[]> {
+): Promise<{ left: string[]; error?: Error }> {
   const requests = ids.map((id) => ({ DeleteRequest: { Key: { id } } }));
   const result = await batchWriteAll(
     deps.dynamoDb,
     deps.table.tableName,
     requests,
   );
-
-  return result.unprocessed.map((request) =>
+  const left = result.unprocessed.map((request) =>
     String(request.DeleteRequest?.Key?.id),
   );
+  const error =
+    result.errors[0] ??
+    (left.length > 0
+      ? new Error(`BatchWriteItem left ${left.length} deletes unprocessed`)
+      : undefined);
+
+  return error ? { left, error } : { left };
 }
 
 /**

@@ -78,6 +78,8 @@ export async function dispatchFiles(
       claimId,
       summary,
     );
+    // A round that sent nothing would fail the same way again at once.
+    if (result.sentIds.length === 0) break;
   }
 
   return summary;
