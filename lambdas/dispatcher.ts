@@ -1,6 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { type DispatchSummary, dispatchFiles } from '#domain/dispatch.js';
+import {
+  type DispatchSummary,
+  dispatchFiles,
+  emptyDispatchSummary,
+} from '#domain/dispatch.js';
 import { oldestAgeSeconds } from '#domain/status-index.js';
 import { dynamoDb, sqs } from '#shared/clients.js';
 import {
@@ -26,17 +30,21 @@ export const handler = async (
   context: Context,
 ): Promise<DispatchSummary> => {
   logger.addContext(context);
+  const summary = emptyDispatchSummary();
   try {
-    const summary = await dispatchFiles({
-      ...settings,
-      dynamoDb,
-      table,
-      hasTime: hasTimeLeft(context),
-    });
-    addDispatchMetrics(summary);
+    await dispatchFiles(
+      { ...settings, dynamoDb, table, hasTime: hasTimeLeft(context) },
+      summary,
+    );
     reportDispatch(summary);
+    if (summary.failedReads > 0 && summary.sent === 0) {
+      throw new Error('Dispatch failed: the status index could not be read', {
+        cause: summary.firstError,
+      });
+    }
     return summary;
   } finally {
+    addDispatchMetrics(summary);
     await addBacklogGauges();
     metrics.publishStoredMetrics();
   }
@@ -67,8 +75,9 @@ function reportDispatch(summary: DispatchSummary): void {
     });
   }
   if (firstError) {
-    logger.warn('writes failed; their files wait for the next lease', {
+    logger.warn('dispatch calls failed; their files wait for a later run', {
       failedWrites: summary.failedWrites,
+      failedReads: summary.failedReads,
       error: firstError,
     });
   }

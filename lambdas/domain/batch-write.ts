@@ -11,9 +11,9 @@ type WriteRequest = NonNullable<
 
 /** Options of {@link batchWriteAll}. */
 export interface BatchWriteOptions {
-  /** Retries of the unprocessed items of one chunk. @default 8 */
+  /** Retries of the unprocessed items of one chunk. @default 6 */
   readonly maxRetries?: number;
-  /** First backoff delay in milliseconds, doubled per retry. @default 50 */
+  /** First backoff delay in milliseconds, doubled per retry. @default 25 */
   readonly baseDelayMs?: number;
   /** Chunks of 25 written at once. @default 4 */
   readonly concurrency?: number;
@@ -75,8 +75,8 @@ async function writeChunk(
   chunk: readonly WriteRequest[],
   options: BatchWriteOptions,
 ): Promise<BatchWriteResult> {
-  const maxRetries = options.maxRetries ?? 8;
-  const baseDelayMs = options.baseDelayMs ?? 50;
+  const maxRetries = options.maxRetries ?? 6;
+  const baseDelayMs = options.baseDelayMs ?? 25;
   let pending = [...chunk];
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 0) {

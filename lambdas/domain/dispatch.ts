@@ -35,7 +35,24 @@ export interface DispatchSummary {
   rounds: number;
   /** Writes that failed after the SDK's retries; their items wait a lease. */
   failedWrites: number;
+  /** Status index queries that failed after the SDK's retries. */
+  failedReads: number;
   firstError?: Error;
+}
+
+/** Creates a summary with every count at zero. */
+export function emptyDispatchSummary(): DispatchSummary {
+  return {
+    claimed: 0,
+    redispatched: 0,
+    sent: 0,
+    messages: 0,
+    returnedToRaw: 0,
+    stuck: [],
+    rounds: 0,
+    failedWrites: 0,
+    failedReads: 0,
+  };
 }
 
 /**
@@ -45,29 +62,23 @@ export interface DispatchSummary {
  *
  * Every write is conditional, so two runs at once never send one claim
  * twice: the loser of a race sees a failed condition and skips the item.
+ *
+ * @param summary - filled in as the run goes, so a caller still has the
+ *   counts of the rounds done when the run throws.
  */
 export async function dispatchFiles(
   deps: DispatchDeps,
+  summary: DispatchSummary = emptyDispatchSummary(),
 ): Promise<DispatchSummary> {
-  const summary: DispatchSummary = {
-    claimed: 0,
-    redispatched: 0,
-    sent: 0,
-    messages: 0,
-    returnedToRaw: 0,
-    stuck: [],
-    rounds: 0,
-    failedWrites: 0,
-  };
   while (deps.hasTime()) {
     const claimId = randomUUID();
     const fresh = await claimRawItems(deps, claimId, summary);
+    summary.claimed += fresh.length;
     const expired = await reclaimExpiredItems(deps, claimId, summary);
+    summary.redispatched += expired.length;
     const claimed = [...fresh, ...expired];
     if (claimed.length === 0) break;
     summary.rounds++;
-    summary.claimed += fresh.length;
-    summary.redispatched += expired.length;
     const result = await sendFileBatches(deps.queue, claimed, deps.batchSize);
     summary.sent += result.sentIds.length;
     summary.messages += result.messages;
@@ -117,7 +128,15 @@ async function reclaimExpiredItems(
 ): Promise<FileItem[]> {
   const nowDate = deps.now?.() ?? new Date();
   const cutoff = new Date(nowDate.getTime() - deps.leaseSeconds * 1000);
-  const expired = await queryAllShards(deps, 'queued', cutoff.toISOString());
+  let expired: FileItem[];
+  try {
+    expired = await queryAllShards(deps, 'queued', cutoff.toISOString());
+  } catch (error) {
+    // The claims of this round still go out; expired ones wait a run.
+    summary.failedReads++;
+    summary.firstError ??= toError(error);
+    return [];
+  }
   const now = nowDate.toISOString();
   const reclaimed: FileItem[] = [];
   await settle(
