@@ -15,7 +15,7 @@ import { ensureQueues, ensureTable } from '../../local/resources.js';
 
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-let emulators: RunningEmulator[] = [];
+const emulators: RunningEmulator[] = [];
 let dynamoDb: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let queueUrl: string;
@@ -26,7 +26,7 @@ let testCount = 0;
  * items or messages.
  */
 async function newTable() {
-  const name = `dispatch-test-${++testCount}`;
+  const name = `dispatch-test-${Date.now()}-${++testCount}`;
   await ensureTable(dynamoDb as unknown as DynamoDBClient, name);
   const names = {
     tableName: name,
@@ -93,17 +93,36 @@ async function ingest(table: DispatchDeps['table'], count: number) {
 }
 
 beforeAll(async () => {
-  emulators = [
-    await startDynamoDbEmulator(0),
-    await startSqsEmulator(0, region),
-  ];
-  const [dynamoEmulator, sqsEmulator] = emulators;
+  const sqsEmulator = await startSqsEmulator(0, region);
+  emulators.push(sqsEmulator);
+  const dynamoDbUrl = await dynamoDbEndpoint();
   const common = { region, credentials, maxAttempts: 2 };
   dynamoDb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, endpoint: dynamoEmulator?.url }),
+    new DynamoDBClient({ ...common, endpoint: dynamoDbUrl }),
   );
-  sqs = new SQSClient({ ...common, endpoint: sqsEmulator?.url });
+  sqs = new SQSClient({ ...common, endpoint: sqsEmulator.url });
 });
+
+/**
+ * Starts dynalite, unless `TEST_DYNAMODB_ENDPOINT` names another DynamoDB
+ * on loopback, such as DynamoDB Local, to check dynalite's fidelity.
+ */
+async function dynamoDbEndpoint(): Promise<string> {
+  const external = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (external) {
+    const host = new URL(external).hostname;
+    if (host !== '127.0.0.1' && host !== 'localhost') {
+      throw new Error(
+        `TEST_DYNAMODB_ENDPOINT must be on loopback: ${external}`,
+      );
+    }
+    return external;
+  }
+  const emulator = await startDynamoDbEmulator(0);
+  emulators.push(emulator);
+
+  return emulator.url;
+}
 
 afterAll(async () => {
   dynamoDb?.destroy();
