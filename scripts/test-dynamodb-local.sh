@@ -38,7 +38,7 @@ unshare --net bash -c '
   set -euo pipefail
   ip link set lo up
   # DynamoDB Local writes a metadata file into its working folder.
-  (cd "$cache" && exec java -Djava.library.path=DynamoDBLocal_lib \
+  (cd "$cache" && DDB_LOCAL_TELEMETRY=0 exec java -Djava.library.path=DynamoDBLocal_lib \
     -jar DynamoDBLocal.jar -inMemory -disableTelemetry \
     -port "$port" >server.log 2>&1) &
   server=$!
