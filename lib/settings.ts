@@ -4,7 +4,7 @@
  * from one source.
  */
 export interface PipelineSettings {
-  /** Stage name used in resource names and the API stage. @default 'dev' */
+  /** Stage name used in the stack and dashboard names. @default 'dev' */
   readonly stageName: string;
   /** Powertools service name and metrics namespace prefix. */
   readonly serviceName: string;
@@ -46,6 +46,39 @@ export interface PipelineSettings {
   readonly processorMaxConcurrency: number;
   /** Attempts of one AWS SDK call, including the first. @default 5 */
   readonly sdkMaxAttempts: number;
+  /** Ingest timeout in seconds, below the HTTP API's 30 s limit. @default 29 */
+  readonly ingestTimeoutSeconds: number;
+  /** Retention of the function and API access logs, in days. @default 30 */
+  readonly logRetentionDays: number;
+  /**
+   * Removal policy of the table, queues and log groups when the stack is
+   * deleted. `retain` also turns on table deletion protection.
+   * @default 'retain'
+   */
+  readonly removalPolicy: 'retain' | 'destroy';
+  /**
+   * Authorization of the HTTP API routes. `iam` requires requests signed
+   * with SigV4 by a principal that is allowed `execute-api:Invoke`. `none`
+   * opens the routes to anyone who has the URL, so use it only behind
+   * another access control or on a throwaway stage. @default 'iam'
+   */
+  readonly apiAuthorization: 'iam' | 'none';
+  /** Steady-state requests per second of the API stage. @default 50 */
+  readonly apiThrottleRateLimit: number;
+  /** Burst of requests the API stage accepts above the rate. @default 100 */
+  readonly apiThrottleBurstLimit: number;
+  /**
+   * Age of the oldest `raw` file, in seconds, that raises an alarm.
+   * @default 600
+   */
+  readonly oldestRawAgeAlarmSeconds: number;
+  /**
+   * Age of the oldest `processed` file, in seconds, that raises an alarm.
+   * @default 900
+   */
+  readonly oldestProcessedAgeAlarmSeconds: number;
+  /** SNS topic that receives alarm and OK notifications. @default none */
+  readonly alarmTopicArn: string | undefined;
 }
 
 export const defaultSettings: PipelineSettings = {
@@ -70,6 +103,15 @@ export const defaultSettings: PipelineSettings = {
   processorBatchSize: 10,
   processorMaxConcurrency: 10,
   sdkMaxAttempts: 5,
+  ingestTimeoutSeconds: 29,
+  logRetentionDays: 30,
+  removalPolicy: 'retain',
+  apiAuthorization: 'iam',
+  apiThrottleRateLimit: 50,
+  apiThrottleBurstLimit: 100,
+  oldestRawAgeAlarmSeconds: 600,
+  oldestProcessedAgeAlarmSeconds: 900,
+  alarmTopicArn: undefined,
 };
 
 const integerKeys = [
@@ -90,9 +132,31 @@ const integerKeys = [
   'processorBatchSize',
   'processorMaxConcurrency',
   'sdkMaxAttempts',
+  'ingestTimeoutSeconds',
+  'logRetentionDays',
+  'apiThrottleRateLimit',
+  'apiThrottleBurstLimit',
+  'oldestRawAgeAlarmSeconds',
+  'oldestProcessedAgeAlarmSeconds',
 ] as const satisfies readonly (keyof PipelineSettings)[];
 
 const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+const removalPolicies = ['retain', 'destroy'] as const;
+const apiAuthorizations = ['iam', 'none'] as const;
+
+/** Retention periods, in days, that CloudWatch Logs accepts. */
+const logRetentionPeriods = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+  2192, 2557, 2922, 3288, 3653,
+];
+
+/** Maximum schedule interval, so that alarm periods stay within a day. */
+const maxRateMinutes = 720;
+
+/** Stage and service names end up in stack, dashboard and metric names. */
+const namePattern = /^[A-Za-z][A-Za-z0-9-]*$/;
+const snsTopicArnPattern =
+  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 /**
  * Merges overrides into the defaults and validates the result.
@@ -122,7 +186,7 @@ export function resolveSettings(
     merged[key] = value;
   }
   const settings = merged as unknown as PipelineSettings;
-  problems.push(...checkRelations(settings));
+  problems.push(...checkChoices(settings), ...checkRelations(settings));
   if (problems.length > 0) {
     throw new Error(`Invalid pipeline settings:\n${problems.join('\n')}`);
   }
@@ -130,13 +194,47 @@ export function resolveSettings(
   return settings;
 }
 
-function checkRelations(settings: PipelineSettings): string[] {
+function checkChoices(settings: PipelineSettings): string[] {
   const problems: string[] = [];
+  for (const key of ['stageName', 'serviceName'] as const) {
+    if (!namePattern.test(String(settings[key]))) {
+      problems.push(
+        `${key} must start with a letter and contain only letters, digits and hyphens, got '${settings[key]}'`,
+      );
+    }
+  }
   if (!logLevels.includes(settings.logLevel)) {
     problems.push(
       `logLevel must be one of ${logLevels.join(', ')}, got '${settings.logLevel}'`,
     );
   }
+  if (!removalPolicies.includes(settings.removalPolicy)) {
+    problems.push(
+      `removalPolicy must be one of ${removalPolicies.join(', ')}, got '${settings.removalPolicy}'`,
+    );
+  }
+  if (!apiAuthorizations.includes(settings.apiAuthorization)) {
+    problems.push(
+      `apiAuthorization must be one of ${apiAuthorizations.join(', ')}, got '${settings.apiAuthorization}'`,
+    );
+  }
+  if (!logRetentionPeriods.includes(settings.logRetentionDays)) {
+    problems.push(
+      `logRetentionDays must be one of ${logRetentionPeriods.join(', ')}, got ${settings.logRetentionDays}`,
+    );
+  }
+  const topicArn = settings.alarmTopicArn;
+  if (topicArn !== undefined && !snsTopicArnPattern.test(String(topicArn))) {
+    problems.push(
+      `alarmTopicArn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got '${topicArn}'`,
+    );
+  }
+
+  return problems;
+}
+
+function checkRelations(settings: PipelineSettings): string[] {
+  const problems: string[] = [];
   if (settings.batchSize > 100) {
     problems.push(`batchSize must be at most 100, got ${settings.batchSize}`);
   }
@@ -159,6 +257,36 @@ function checkRelations(settings: PipelineSettings): string[] {
     problems.push(
       `dispatchLeaseSeconds must be at least six processor timeouts (${settings.processorTimeoutSeconds * 6}), got ${settings.dispatchLeaseSeconds}`,
     );
+  }
+  problems.push(...checkLimits(settings));
+
+  return problems;
+}
+
+function checkLimits(settings: PipelineSettings): string[] {
+  const problems: string[] = [];
+  if (settings.ingestTimeoutSeconds > 29) {
+    problems.push(
+      `ingestTimeoutSeconds must be at most 29 because HTTP API integrations time out after 30 seconds, got ${settings.ingestTimeoutSeconds}`,
+    );
+  }
+  for (const key of ['dispatchRateMinutes', 'deleteRateMinutes'] as const) {
+    if (settings[key] > maxRateMinutes) {
+      problems.push(
+        `${key} must be at most ${maxRateMinutes}, got ${settings[key]}`,
+      );
+    }
+  }
+  const alarmIntervals = [
+    ['oldestRawAgeAlarmSeconds', 'dispatchRateMinutes'],
+    ['oldestProcessedAgeAlarmSeconds', 'deleteRateMinutes'],
+  ] as const;
+  for (const [alarmKey, rateKey] of alarmIntervals) {
+    if (settings[alarmKey] <= settings[rateKey] * 60) {
+      problems.push(
+        `${alarmKey} must be greater than ${rateKey} in seconds (${settings[rateKey] * 60}), got ${settings[alarmKey]}`,
+      );
+    }
   }
 
   return problems;
