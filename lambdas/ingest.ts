@@ -4,6 +4,16 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { IdempotencyInProgressError } from '#domain/idempotency-errors.js';
+import {
+  type IngestOutcome,
+  storeRawFilesOnce,
+} from '#domain/idempotency-ingest.js';
+import {
+  idempotencyKeyHeader,
+  parseIdempotencyKey,
+  sha256Hex,
+} from '#domain/idempotency-key.js';
 import { parseIngestRequest } from '#domain/ingest-request.js';
 import { getFile, storeRawFiles } from '#domain/raw-files.js';
 import { dynamoDb } from '#shared/clients.js';
@@ -12,6 +22,7 @@ import { HttpError, toError } from '#shared/errors.js';
 import { errorResponse, headerValue, jsonResponse } from '#shared/http.js';
 import { MetricName } from '#shared/metric-names.js';
 import { logger, metrics } from '#shared/powertools.js';
+import { ingestRoutes, routeKey } from '#shared/routes.js';
 
 const deps = { dynamoDb, table: readTableConfig() };
 const limits = {
@@ -19,6 +30,12 @@ const limits = {
   maxFileNameBytes: requirePositiveInteger('MAX_FILE_NAME_BYTES'),
   maxBodyBytes: requirePositiveInteger('MAX_BODY_BYTES'),
 };
+/**
+ * Time past the function's own timeout that an attempt keeps its
+ * idempotency key, so a retry never overlaps an attempt still writing.
+ */
+const idempotencyLeaseGraceMs = 5_000;
+const knownRoutes = Object.values(ingestRoutes).map(routeKey);
 
 /** Handles `POST /data/input` and `GET /data/files/{id}`. */
 export const handler = async (
@@ -30,14 +47,20 @@ export const handler = async (
   let stored = 0;
   try {
     switch (event.routeKey) {
-      case 'POST /data/input':
-        return await postFiles(event, (count) => {
+      case routeKey(ingestRoutes.postFiles):
+        return await postFiles(event, context, (count) => {
           stored += count;
         });
-      case 'GET /data/files/{id}':
+      case routeKey(ingestRoutes.getFile):
         return jsonResponse(200, await getFile(deps, event.pathParameters?.id));
       default:
-        throw new HttpError(404, `Route not found: ${event.routeKey}`);
+        throw new HttpError(404, `Route not found: ${event.routeKey}`, [
+          {
+            field: 'route',
+            rule: `must be one of ${knownRoutes.join(', ')}`,
+            value: event.routeKey ?? null,
+          },
+        ]);
     }
   } catch (error) {
     return failureResponse(error);
@@ -50,8 +73,12 @@ export const handler = async (
 
 async function postFiles(
   event: APIGatewayProxyEventV2,
+  context: Context,
   onStored: (count: number) => void,
 ): Promise<APIGatewayProxyStructuredResultV2> {
+  const key = parseIdempotencyKey(
+    headerValue(event.headers, idempotencyKeyHeader),
+  );
   const files = parseIngestRequest(
     {
       body: event.body,
@@ -60,14 +87,56 @@ async function postFiles(
     },
     limits,
   );
-  const result = await storeRawFiles(deps, files, onStored);
-  logger.info('files accepted', { count: result.count, ids: result.ids });
+  if (key === undefined) {
+    const result = await storeRawFiles(deps, files, onStored);
+    logger.info('files accepted', { count: result.count, ids: result.ids });
+    return jsonResponse(201, result);
+  }
+  const outcome = await storeRawFilesOnce(
+    deps,
+    {
+      key,
+      files,
+      leaseMs: context.getRemainingTimeInMillis() + idempotencyLeaseGraceMs,
+      onRecordUpdateFailed: (error) =>
+        logger.warn('idempotency record update failed', {
+          error: toError(error),
+        }),
+    },
+    onStored,
+  );
 
-  return jsonResponse(201, result);
+  return idempotentResponse(outcome, sha256Hex(key));
+}
+
+function idempotentResponse(
+  outcome: IngestOutcome,
+  keyHash: string,
+): APIGatewayProxyStructuredResultV2 {
+  if (outcome.replayed) {
+    logger.info('idempotent request replayed', { keyHash });
+  } else {
+    logger.info('files accepted', { keyHash, body: outcome.body });
+  }
+
+  return {
+    statusCode: outcome.statusCode,
+    headers: {
+      'content-type': 'application/json',
+      'idempotent-replayed': String(outcome.replayed),
+    },
+    body: outcome.body,
+  };
 }
 
 function failureResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
   const response = errorResponse(error);
+  if (error instanceof IdempotencyInProgressError) {
+    response.headers = {
+      ...response.headers,
+      'retry-after': String(error.retryAfterSeconds),
+    };
+  }
   if (response.statusCode !== undefined && response.statusCode < 500) {
     metrics.addMetric(MetricName.IngestRejected, MetricUnit.Count, 1);
     logger.warn('request rejected', { statusCode: response.statusCode, error });

@@ -14,6 +14,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ingestRoutes } from '../lambdas/shared/routes.js';
 import { PipelineFunction } from './pipeline-function.js';
 import { toRemovalPolicy } from './removal-policy.js';
 import type { PipelineSettings } from './settings.js';
@@ -113,18 +114,14 @@ export class IngestApi extends Construct {
       this.ingest.function,
     );
     const authorizer = createAuthorizer(settings);
-    this.httpApi.addRoutes({
-      path: '/data/input',
-      methods: [HttpMethod.POST],
-      integration,
-      authorizer,
-    });
-    this.httpApi.addRoutes({
-      path: '/data/files/{id}',
-      methods: [HttpMethod.GET],
-      integration,
-      authorizer,
-    });
+    for (const route of Object.values(ingestRoutes)) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer,
+      });
+    }
     if (settings.apiAuthorization === 'none') {
       Validations.of(this.httpApi).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -2,14 +2,11 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { toRemovalPolicy } from './removal-policy.js';
-import type { PipelineSettings } from './settings.js';
-
-/**
- * The work queue's visibility timeout is this many processor timeouts.
- * The Lambda guide to SQS event sources recommends at least six, so that
- * Lambda can retry a batch that was throttled before it becomes visible.
- */
-export const visibilityTimeoutFactor = 6;
+import {
+  deadLetterRetentionSeconds,
+  type PipelineSettings,
+  visibilityTimeoutSeconds,
+} from './settings.js';
 
 /** Properties of {@link Queueing}. */
 export interface QueueingProps {
@@ -35,15 +32,13 @@ export class Queueing extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(deadLetterRetentionSeconds),
       removalPolicy,
     });
     this.workQueue = new Queue(this, 'WorkQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(
-        settings.processorTimeoutSeconds * visibilityTimeoutFactor,
-      ),
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(settings)),
       // The SQS default, stated so it is explicit. A file whose message
       // expires stays `queued` until the dispatcher sends it again after
       // its dispatch lease, or reports it as stuck.

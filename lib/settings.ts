@@ -81,6 +81,18 @@ export interface PipelineSettings {
   readonly alarmTopicArn: string | undefined;
 }
 
+/**
+ * Builds the work queue's visibility timeout: six processor timeouts, the
+ * minimum that the Lambda guide to SQS event sources recommends, so that
+ * Lambda can retry a throttled batch before the message becomes visible.
+ */
+export function visibilityTimeoutSeconds(settings: PipelineSettings): number {
+  return settings.processorTimeoutSeconds * 6;
+}
+
+/** Retention of the dead-letter queue: 14 days, the most SQS allows. */
+export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
+
 export const defaultSettings: PipelineSettings = {
   stageName: 'dev',
   serviceName: 'datafile-pipeline',
@@ -253,9 +265,9 @@ function checkRelations(settings: PipelineSettings): string[] {
       `lockSafetyMarginSeconds must be at most half of lockLeaseSeconds, got ${settings.lockSafetyMarginSeconds} of ${settings.lockLeaseSeconds}`,
     );
   }
-  if (settings.dispatchLeaseSeconds < settings.processorTimeoutSeconds * 6) {
+  if (settings.dispatchLeaseSeconds < visibilityTimeoutSeconds(settings)) {
     problems.push(
-      `dispatchLeaseSeconds must be at least six processor timeouts (${settings.processorTimeoutSeconds * 6}), got ${settings.dispatchLeaseSeconds}`,
+      `dispatchLeaseSeconds must be at least six processor timeouts (${visibilityTimeoutSeconds(settings)}), got ${settings.dispatchLeaseSeconds}`,
     );
   }
   problems.push(...checkLimits(settings));

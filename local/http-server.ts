@@ -9,6 +9,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { toError } from '#shared/errors.js';
+import { ingestRoutes, routeKey } from '../lambdas/shared/routes.js';
 import { matchRoute, toApiGatewayEvent } from './api-gateway-event.js';
 import { writeInvocationOutcome, writeJson } from './api-response.js';
 import { invokeFunction, type LocalFunction } from './invoke.js';
@@ -20,10 +21,7 @@ import {
 } from './prometheus-format.js';
 
 /** Routes of the HTTP API that reach the ingest function. */
-export const ingestRouteKeys = [
-  'POST /data/input',
-  'GET /data/files/{id}',
-] as const;
+export const ingestRouteKeys = Object.values(ingestRoutes).map(routeKey);
 
 /** API Gateway HTTP APIs accept payloads of at most 10 MB. */
 const maxPayloadBytes = 10 * 1024 * 1024;

@@ -17,7 +17,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { tableSchema } from '#shared/table-schema.js';
-import type { PipelineSettings } from '../lib/settings.js';
+import {
+  deadLetterRetentionSeconds,
+  type PipelineSettings,
+  visibilityTimeoutSeconds,
+} from '../lib/settings.js';
 
 /** Names of the table and queues the local runtime creates or reuses. */
 export interface ResourceNames {
@@ -37,18 +41,6 @@ export interface PipelineQueues {
   readonly workQueue: QueueAddress;
   readonly deadLetterQueue: QueueAddress;
 }
-
-/**
- * SQS keeps a message for at most 14 days, so the dead-letter queue keeps
- * failed messages for as long as SQS allows.
- */
-const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
-
-/**
- * The queue's visibility timeout is six times the processor timeout, as
- * AWS recommends for a queue that triggers a Lambda function.
- */
-export const visibilityTimeoutFactor = 6;
 
 /** Derives the local resource names from the service and stage names. */
 export function localResourceNames(settings: PipelineSettings): ResourceNames {
@@ -96,9 +88,7 @@ export async function ensureQueues(
     MessageRetentionPeriod: String(deadLetterRetentionSeconds),
   });
   const workQueue = await ensureQueue(sqs, names.workQueueName, {
-    VisibilityTimeout: String(
-      settings.processorTimeoutSeconds * visibilityTimeoutFactor,
-    ),
+    VisibilityTimeout: String(visibilityTimeoutSeconds(settings)),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: deadLetterQueue.arn,
       maxReceiveCount: settings.maxReceiveCount,
