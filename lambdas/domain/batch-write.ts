@@ -19,6 +19,11 @@ export interface BatchWriteOptions {
   readonly concurrency?: number;
   /** Called after each chunk with the requests it wrote. */
   readonly onWritten?: (requests: readonly WriteRequest[]) => void;
+  /**
+   * Tells whether another retry may start; when it returns false, what is
+   * still unprocessed is returned as unprocessed. @default always true
+   */
+  readonly mayRetry?: () => boolean;
 }
 
 /** Requests written and requests still unprocessed after every retry. */
@@ -97,7 +102,8 @@ async function writeChunk(
         errors: [failure],
       };
     }
-    if (left.length > 0 && attempt >= maxRetries) {
+    const stop = attempt >= maxRetries || options.mayRetry?.() === false;
+    if (left.length > 0 && stop) {
       return { written: without(chunk, left), unprocessed: left, errors: [] };
     }
     pending = left;

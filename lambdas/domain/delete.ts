@@ -60,7 +60,7 @@ export async function deleteProcessedFiles(
       const ids = await nextBatch(deps, carried);
       if (ids.length === 0) break;
       lease = await deps.lock.renew(lease, deps.leaseMs, now(), ids);
-      const result = await deleteIds(deps, ids);
+      const result = await deleteIds(deps, ids, lease.expiresAt);
       lease = await deps.lock.renew(lease, deps.leaseMs, now(), result.left);
       const count = ids.length - result.left.length;
       deleted += count;
@@ -120,12 +120,17 @@ async function nextBatch(
 async function deleteIds(
   deps: DeleteDeps,
   ids: readonly string[],
+  leaseExpiresAt: number,
 ): Promise<{ left: string[]; error?: Error }> {
+  const now = deps.now ?? Date.now;
   const requests = ids.map((id) => ({ DeleteRequest: { Key: { id } } }));
+  // Retries stop at half the lease, so the batch ends while the lease
+  // holds and the next renewal still finds this holder's fence.
   const result = await batchWriteAll(
     deps.dynamoDb,
     deps.table.tableName,
     requests,
+    { mayRetry: () => now() < leaseExpiresAt - deps.leaseMs / 2 },
   );
   const left = result.unprocessed.map((request) =>
     String(request.DeleteRequest?.Key?.id),

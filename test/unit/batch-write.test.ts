@@ -89,6 +89,20 @@ describe('Function: batchWriteAll', () => {
     );
   });
 
+  it('stops retrying when mayRetry returns false', async () => {
+    dynamoMock
+      .on(BatchWriteCommand)
+      .resolves({ UnprocessedItems: { files: [put('b')] } });
+
+    const result = await batchWriteAll(client, 'files', [put('a'), put('b')], {
+      ...fast,
+      mayRetry: () => false,
+    });
+
+    expect(dynamoMock.commandCalls(BatchWriteCommand)).toHaveLength(1);
+    expect(result.unprocessed).toEqual([put('b')]);
+  });
+
   it('reports each written chunk to onWritten', async () => {
     dynamoMock.on(BatchWriteCommand).resolves({});
     const seen: number[] = [];
