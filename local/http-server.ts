@@ -12,6 +12,7 @@ import { toError } from '#shared/errors.js';
 import { ingestRoutes, routeKey } from '../lambdas/shared/routes.js';
 import { matchRoute, toApiGatewayEvent } from './api-gateway-event.js';
 import { writeInvocationOutcome, writeJson } from './api-response.js';
+import { serveDashboard } from './dashboard-routes.js';
 import { invokeFunction, type LocalFunction } from './invoke.js';
 import { closeServer, listenOnLoopback, loopbackUrl } from './loopback.js';
 import type { MetricsStore } from './metrics-store.js';
@@ -48,8 +49,9 @@ export interface ApiServer {
 /**
  * Starts an HTTP server on the loopback address. It turns requests to the
  * ingest routes into API Gateway events, serves `GET /metrics` in the
- * Prometheus text format, and returns API Gateway's
- * `404 {"message":"Not Found"}` for any other request.
+ * Prometheus text format and the dashboard pages of `serveDashboard`, and
+ * returns API Gateway's `404 {"message":"Not Found"}` for any other
+ * request.
  */
 export async function startApiServer(
   props: ApiServerProps,
@@ -81,6 +83,7 @@ async function handleRequest(
     response.end(formatPrometheus(props.metrics.read()));
     return;
   }
+  if (await serveDashboard(props.metrics, method, path, response)) return;
   const route = matchRoute(ingestRouteKeys, method, path);
   if (route === undefined) {
     writeJson(response, 404, { message: 'Not Found' });
