@@ -31,8 +31,9 @@ const limits = {
   maxBodyBytes: requirePositiveInteger('MAX_BODY_BYTES'),
 };
 /**
- * Time past the function's own timeout that an attempt keeps its
- * idempotency key, so a retry never overlaps an attempt still writing.
+ * Milliseconds past the function's timeout that an attempt keeps its
+ * idempotency key, so that on Lambda a retry cannot take over the key
+ * while the attempt may still write.
  */
 const idempotencyLeaseGraceMs = 5_000;
 const knownRoutes = Object.values(ingestRoutes).map(routeKey);
@@ -116,7 +117,8 @@ function idempotentResponse(
   if (outcome.replayed) {
     logger.info('idempotent request replayed', { keyHash });
   } else {
-    logger.info('files accepted', { keyHash, body: outcome.body });
+    const { ids } = outcome;
+    logger.info('files accepted', { keyHash, count: ids.length, ids });
   }
 
   return {
