@@ -21,6 +21,10 @@ const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 const loneSurrogate =
   /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const jsonWhitespace = new Set([' ', '\t', '\n', '\r']);
+/** Standard base64 with padding, as API Gateway encodes bodies. */
+const base64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Parses and validates the body of `POST /data/input`.
@@ -37,7 +41,10 @@ export function parseIngestRequest(
   const text = decodeBody(input, limits.maxBodyBytes);
   const document = parseJson(text);
   const files = document.files;
-  const problems = [...unknownFieldProblems(document)];
+  const problems = [
+    ...duplicateFieldProblems(text),
+    ...unknownFieldProblems(document),
+  ];
   if (!Array.isArray(files)) {
     problems.unshift({
       field: 'files',
@@ -55,11 +62,18 @@ export function parseIngestRequest(
 }
 
 function checkContentType(contentType: string | undefined): void {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
+  const [mediaType, ...parameters] = (contentType ?? '').split(';');
+  const charset = parameters
+    .map((parameter) => parameter.split('='))
+    .find(([name]) => name?.trim().toLowerCase() === 'charset')?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
+  const isJson = mediaType?.trim().toLowerCase() === 'application/json';
+  if (!isJson || (charset !== undefined && charset !== 'utf-8')) {
     const problem = {
       field: 'content-type',
-      rule: 'must be application/json',
+      rule: 'must be application/json, in UTF-8 if a charset is given',
       value: contentType ?? null,
     };
     throw new ValidationError([problem], 415);
@@ -70,6 +84,13 @@ function decodeBody(input: IngestRequestInput, maxBodyBytes: number): string {
   if (input.body === undefined || input.body === '') {
     throw new ValidationError([{ field: 'body', rule: 'is required' }]);
   }
+  if (input.isBase64Encoded && !base64.test(input.body)) {
+    throw new ValidationError([
+      { field: 'body', rule: 'must be valid base64 when base64-encoded' },
+    ]);
+  }
+  // Buffer.from skips characters outside the base64 alphabet instead of
+  // failing, hence the pattern check above.
   const bytes = input.isBase64Encoded
     ? Buffer.from(input.body, 'base64')
     : Buffer.from(input.body, 'utf8');
@@ -121,6 +142,66 @@ function unknownFieldProblems(
     .map((key) => ({ field: key, rule: 'is not a known field' }));
 }
 
+/**
+ * Lists the top-level fields that the body names more than once, which
+ * JSON.parse accepts by keeping the last value.
+ */
+function duplicateFieldProblems(text: string): FieldProblem[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const key of topLevelKeys(text)) {
+    if (seen.has(key)) repeated.add(key);
+    seen.add(key);
+  }
+
+  return [...repeated].map((key) => ({
+    field: key,
+    rule: 'must appear only once',
+  }));
+}
+
+/**
+ * Reads the keys of the top-level object of a text that JSON.parse
+ * accepted, in order and with repeats, without recursion.
+ */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"') {
+      const end = closingQuote(text, index);
+      if (depth === 1 && text[skipWhitespace(text, end + 1)] === ':') {
+        keys.push(JSON.parse(text.slice(index, end + 1)) as string);
+      }
+      index = end;
+    } else if (char === '{' || char === '[') {
+      depth++;
+    } else if (char === '}' || char === ']') {
+      depth--;
+    }
+  }
+
+  return keys;
+}
+
+function skipWhitespace(text: string, start: number): number {
+  let index = start;
+  while (jsonWhitespace.has(text[index] ?? '')) index++;
+
+  return index;
+}
+
+/** Finds the quote that ends the JSON string starting at `start`. */
+function closingQuote(text: string, start: number): number {
+  let index = start + 1;
+  while (index < text.length && text[index] !== '"') {
+    index += text[index] === '\\' ? 2 : 1;
+  }
+
+  return index;
+}
+
 function fileListProblems(
   files: readonly unknown[],
   limits: IngestLimits,
@@ -155,13 +236,17 @@ function fileNameRule(entry: unknown, maxBytes: number): string | undefined {
   return undefined;
 }
 
-/** Shortens a rejected value so an error body stays small. */
+/**
+ * Shortens a rejected value so an error body stays small. Arrays and
+ * objects become their JSON type, because serialising a deeply nested one
+ * overflows the stack.
+ */
 function preview(value: unknown): unknown {
   if (typeof value === 'string') {
     return value.length > 64 ? `${value.slice(0, 64)}…` : value;
   }
-  if (value === null || typeof value !== 'object') return value;
-  const text = JSON.stringify(value);
+  if (Array.isArray(value)) return `array of ${value.length} entries`;
+  if (value !== null && typeof value === 'object') return 'object';
 
-  return text.length > 64 ? `${text.slice(0, 64)}…` : value;
+  return value;
 }
