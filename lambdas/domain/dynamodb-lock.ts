@@ -10,6 +10,8 @@ import {
   LockHeldError,
   LockLostError,
   type LockStore,
+  type LockStoreOptions,
+  takeoverCutoff,
 } from './lock.js';
 
 /**
@@ -21,11 +23,18 @@ export class DynamoDbLockStore implements LockStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #key: { id: string };
+  readonly #safetyMarginMs: number;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, id: string) {
+  constructor(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    id: string,
+    options: LockStoreOptions = {},
+  ) {
     this.#client = client;
     this.#tableName = tableName;
     this.#key = { id };
+    this.#safetyMarginMs = options.safetyMarginMs ?? 0;
   }
 
   async acquire(
@@ -41,13 +50,13 @@ export class DynamoDbLockStore implements LockStore {
           UpdateExpression:
             'SET #owner = :owner, expiresAt = :expiresAt ADD fence :one',
           ConditionExpression:
-            'attribute_not_exists(id) OR attribute_not_exists(#owner) OR expiresAt < :now',
+            'attribute_not_exists(id) OR attribute_not_exists(#owner) OR expiresAt < :cutoff',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':expiresAt': now + leaseMs,
             ':one': 1,
-            ':now': now,
+            ':cutoff': takeoverCutoff(now, this.#safetyMarginMs),
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -21,9 +21,22 @@ export interface LeaseState {
 
 /**
  * A lock with a lease and a fencing token. Acquisition succeeds only when
- * the lock is free or its lease expired; every other write is conditional
- * on the caller's fence, so a holder that lost the lock cannot extend or
- * release the new holder's lock.
+ * the lock is free or its lease expired more than the safety margin ago.
+ * Every other write is conditional on the caller's fence, so a holder that
+ * lost the lock cannot extend or release the new holder's lock.
+ *
+ * Each owner measures time with its own clock: the holder sets `expiresAt`
+ * from its clock, and a contender compares it with its own. The safety
+ * margin is how long a contender waits past `expiresAt` before it takes
+ * the lock over. Two holders never overlap as long as both rules are kept:
+ *
+ * - the clocks of any two owners differ by less than the safety margin;
+ * - a holder finishes the writes that follow a successful `acquire` or
+ *   `renew` within `leaseMs`, by its own clock, of the `now` it passed.
+ *
+ * A holder that breaks the second rule, for example because its process
+ * paused, is fenced: its next `renew` or `release` raises
+ * {@link LockLostError}, but writes it already sent are not undone.
  */
 export interface LockStore {
   acquire(owner: string, leaseMs: number, now: number): Promise<LeaseState>;
@@ -70,6 +83,24 @@ export class LockLostError extends PipelineError {
   }
 }
 
+/** Settings shared by the {@link LockStore} adapters. */
+export interface LockStoreOptions {
+  /**
+   * Milliseconds a lease must be past its `expiresAt` before another owner
+   * may take the lock over. Set it above the largest clock difference
+   * between owners. @default 0
+   */
+  readonly safetyMarginMs?: number;
+}
+
+/**
+ * Computes the cutoff for a contender whose clock reads `now`: it may take
+ * the lock over only when `expiresAt < now - safetyMarginMs`.
+ */
+export function takeoverCutoff(now: number, safetyMarginMs: number): number {
+  return now - safetyMarginMs;
+}
+
 interface StoredLock {
   owner: string | undefined;
   fence: number;
@@ -79,11 +110,17 @@ interface StoredLock {
 
 /** A {@link LockStore} in memory, with the same rules as the DynamoDB one. */
 export class InMemoryLockStore implements LockStore {
+  readonly #safetyMarginMs: number;
   #lock: StoredLock | undefined;
+
+  constructor(options: LockStoreOptions = {}) {
+    this.#safetyMarginMs = options.safetyMarginMs ?? 0;
+  }
 
   async acquire(owner: string, leaseMs: number, now: number) {
     const current = this.#lock;
-    if (current?.owner !== undefined && current.expiresAt >= now) {
+    const cutoff = takeoverCutoff(now, this.#safetyMarginMs);
+    if (current?.owner !== undefined && current.expiresAt >= cutoff) {
       throw new LockHeldError(current.owner, current.expiresAt);
     }
     const fence = (current?.fence ?? 0) + 1;
