@@ -14,7 +14,9 @@ import { hasTimeLeft } from '#shared/time-budget.js';
 /** Id of the lock item, in the data file table. */
 const lockId = 'lock#deleter';
 const table = readTableConfig();
-const lock = new DynamoDbLockStore(dynamoDb, table.tableName, lockId);
+const lock = new DynamoDbLockStore(dynamoDb, table.tableName, lockId, {
+  safetyMarginMs: requirePositiveInteger('LOCK_SAFETY_MARGIN_SECONDS') * 1000,
+});
 const leaseMs = requirePositiveInteger('LOCK_LEASE_SECONDS') * 1000;
 
 /** Result of one deleter run. */

@@ -32,7 +32,11 @@ export interface PipelineSettings {
   readonly maxDispatchAttempts: number;
   /** Seconds the deleter lock lease lasts. @default 60 */
   readonly lockLeaseSeconds: number;
-  /** Seconds of lease the deleter must have left to start a batch. */
+  /**
+   * Seconds a deleter waits past the end of another's lease before it
+   * takes the lock over; must exceed the clock difference between
+   * deleters. @default 15
+   */
   readonly lockSafetyMarginSeconds: number;
   /** Processor timeout in seconds. @default 30 */
   readonly processorTimeoutSeconds: number;

@@ -27,14 +27,13 @@ export class Storage extends Construct {
     super(scope, id);
     const retain = props.settings.removalPolicy === 'retain';
 
-    // TODO: enable TTL once the table schema names the expiry attribute of
-    // the idempotency records; until then those records are never removed.
     this.table = new Table(this, 'Table', {
       partitionKey: {
         name: tableSchema.partitionKey,
         type: AttributeType.STRING,
       },
       billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: tableSchema.timeToLiveAttribute,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retain,

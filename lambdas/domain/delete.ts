@@ -109,7 +109,7 @@ async function nextBatch(
   const ids = new Set(carried);
   for (const item of pages.flat()) ids.add(item.id);
 
-  return [...ids];
+  return [...ids].slice(0, Math.max(limit, carried.length));
 }
 
 /**

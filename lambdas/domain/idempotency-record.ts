@@ -5,6 +5,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '#shared/errors.js';
+import { tableSchema } from '#shared/table-schema.js';
 import {
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
@@ -16,7 +17,7 @@ import { sha256Hex } from './idempotency-key.js';
  * of items not yet published. The table's time-to-live setting must name
  * it. The lock item's `expiresAt` is in milliseconds and must not be used.
  */
-export const expirationAttribute = 'expiration';
+export const expirationAttribute = tableSchema.timeToLiveAttribute;
 
 /** Seconds a key is remembered after its first use: 24 hours. */
 export const idempotencyRecordTtlSeconds = 24 * 60 * 60;

@@ -9,4 +9,9 @@ export const tableSchema = {
   statusIndexPartitionKey: 'statusShard',
   /** ISO-8601 time the item entered its status, so queries go oldest first. */
   statusIndexSortKey: 'statusSince',
+  /**
+   * Epoch seconds after which DynamoDB's TTL removes an item: set only on
+   * idempotency records and on items that an ingest has not published.
+   */
+  timeToLiveAttribute: 'expiration',
 } as const;

@@ -46,6 +46,15 @@ describe('Construct: Storage', () => {
     });
   });
 
+  it('expires idempotency records through TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: {
+        AttributeName: 'expiration',
+        Enabled: true,
+      },
+    });
+  });
+
   it('encrypts with the AWS managed KMS key', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true },
