@@ -18,6 +18,7 @@ const lock = new DynamoDbLockStore(dynamoDb, table.tableName, lockId, {
   safetyMarginMs: requirePositiveInteger('LOCK_SAFETY_MARGIN_SECONDS') * 1000,
 });
 const leaseMs = requirePositiveInteger('LOCK_LEASE_SECONDS') * 1000;
+const batchLimit = requirePositiveInteger('DELETE_BATCH_SIZE');
 
 /** Result of one deleter run. */
 export type DeleterResult = DeleteSummary | { readonly lockHeld: true };
@@ -39,6 +40,7 @@ export const handler = async (
       lock,
       owner: context.awsRequestId,
       leaseMs,
+      batchLimit,
       hasTime: hasTimeLeft(context),
       onDeleted: publishDeleted,
       onReleaseFailed: (error) =>

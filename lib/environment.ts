@@ -49,6 +49,7 @@ export function functionEnvironment(
     case 'deleter':
       return {
         ...common,
+        DELETE_BATCH_SIZE: String(settings.deleteBatchSize),
         LOCK_LEASE_SECONDS: String(settings.lockLeaseSeconds),
         LOCK_SAFETY_MARGIN_SECONDS: String(settings.lockSafetyMarginSeconds),
       };

@@ -30,6 +30,8 @@ export interface PipelineSettings {
   readonly dispatchLeaseSeconds: number;
   /** Dispatches of one file before it is reported as stuck. @default 5 */
   readonly maxDispatchAttempts: number;
+  /** Processed files the deleter deletes per batch. @default 400 */
+  readonly deleteBatchSize: number;
   /** Seconds the deleter lock lease lasts. @default 60 */
   readonly lockLeaseSeconds: number;
   /**
@@ -111,6 +113,7 @@ export const defaultSettings: PipelineSettings = {
   deleteRateMinutes: 1,
   dispatchLeaseSeconds: 900,
   maxDispatchAttempts: 5,
+  deleteBatchSize: 400,
   lockLeaseSeconds: 60,
   lockSafetyMarginSeconds: 15,
   processorTimeoutSeconds: 30,
@@ -140,6 +143,7 @@ const integerKeys = [
   'deleteRateMinutes',
   'dispatchLeaseSeconds',
   'maxDispatchAttempts',
+  'deleteBatchSize',
   'lockLeaseSeconds',
   'lockSafetyMarginSeconds',
   'processorTimeoutSeconds',
@@ -253,6 +257,11 @@ function checkRelations(settings: PipelineSettings): string[] {
   const problems: string[] = [];
   if (settings.batchSize > 100) {
     problems.push(`batchSize must be at most 100, got ${settings.batchSize}`);
+  }
+  if (settings.deleteBatchSize > 1000) {
+    problems.push(
+      `deleteBatchSize must be at most 1000, got ${settings.deleteBatchSize}`,
+    );
   }
   if (settings.processorBatchSize > 10) {
     problems.push(

@@ -56,19 +56,30 @@ export interface ApiServer {
 export async function startApiServer(
   props: ApiServerProps,
 ): Promise<ApiServer> {
+  // Requests still running when the server closes are awaited, so an
+  // invocation never outlives the emulators it writes to.
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((request, response) => {
-    handleRequest(props, request, response).catch((error: unknown) => {
-      props.logger.error('request failed', toError(error));
-      if (!response.headersSent) {
-        writeJson(response, 500, { message: 'Internal Server Error' });
-      } else {
-        response.destroy();
-      }
-    });
+    const handling = handleRequest(props, request, response).catch(
+      (error: unknown) => {
+        props.logger.error('request failed', toError(error));
+        if (!response.headersSent) {
+          writeJson(response, 500, { message: 'Internal Server Error' });
+        } else {
+          response.destroy();
+        }
+      },
+    );
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
   const port = await listenOnLoopback(server, props.port);
+  const close = async () => {
+    await closeServer(server);
+    await Promise.all(inFlight);
+  };
 
-  return { url: loopbackUrl(port), close: () => closeServer(server) };
+  return { url: loopbackUrl(port), close };
 }
 
 async function handleRequest(
