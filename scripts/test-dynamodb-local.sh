@@ -23,6 +23,10 @@ if ! command -v java >/dev/null; then
   echo "Skipped the DynamoDB Local tests: java is not installed."
   exit 0
 fi
+if [[ "$(id -u)" -ne 0 ]] || ! command -v unshare >/dev/null; then
+  echo "Skipped the DynamoDB Local tests: they need root and unshare."
+  exit 0
+fi
 
 if [[ ! -f "$cache/DynamoDBLocal.jar" ]]; then
   mkdir -p "$cache"
