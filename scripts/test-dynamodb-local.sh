@@ -15,7 +15,7 @@ simulator_version=2.9.30
 cache=node_modules/.cache/dynamodb-local
 port=8765
 tests=(test/integration/dispatch-process.test.ts)
-for file in test/integration/lock-*.test.ts; do
+for file in test/integration/{lock,idempotency,ingest-handler}*.test.ts; do
   [[ -e "$file" ]] && tests+=("$file")
 done
 
@@ -41,9 +41,11 @@ export cache port
 unshare --net bash -c '
   set -euo pipefail
   ip link set lo up
-  # DynamoDB Local writes a metadata file into its working folder.
+  # DynamoDB Local writes a metadata file into its working folder, and
+  # without -sharedDb keeps one database per access key and region, so
+  # clients with other dummy credentials would not see the same tables.
   (cd "$cache" && DDB_LOCAL_TELEMETRY=0 exec java -Djava.library.path=DynamoDBLocal_lib \
-    -jar DynamoDBLocal.jar -inMemory -disableTelemetry \
+    -jar DynamoDBLocal.jar -inMemory -sharedDb -disableTelemetry \
     -port "$port" >server.log 2>&1) &
   server=$!
   trap "kill $server" EXIT

@@ -6,7 +6,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localCredentials } from '../../local/aws-environment.js';
-import { startDynamoDbEmulator } from '../../local/emulators.js';
+import {
+  type RunningEmulator,
+  startDynamoDbEmulator,
+} from '../../local/emulators.js';
 import { ensureTable } from '../../local/resources.js';
 
 /** Region that test clients sign for; dynalite accepts any. */
@@ -26,11 +29,30 @@ export interface TestTable {
 }
 
 /**
- * Starts dynalite on a free loopback port and creates a table with a
- * unique name, with the same keys and status index as the stack's table.
+ * Starts dynalite on a free loopback port, unless the variable
+ * `TEST_DYNAMODB_ENDPOINT` names another DynamoDB on loopback, such as
+ * DynamoDB Local, which `scripts/test-dynamodb-local.sh` starts to check
+ * dynalite's fidelity. Closing leaves such an external server running.
+ */
+export async function startTestDynamoDb(): Promise<RunningEmulator> {
+  const external = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!external) return startDynamoDbEmulator(0);
+  const host = new URL(external).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') {
+    throw new Error(
+      `TEST_DYNAMODB_ENDPOINT must be on loopback, got '${external}'`,
+    );
+  }
+
+  return { url: external, close: async () => {} };
+}
+
+/**
+ * Starts DynamoDB (see {@link startTestDynamoDb}) and creates a table with
+ * a unique name, with the same keys and status index as the stack's table.
  */
 export async function startTestTable(): Promise<TestTable> {
-  const emulator = await startDynamoDbEmulator(0);
+  const emulator = await startTestDynamoDb();
   const tableName = uniqueName('files');
   const documentClient = createDocumentClient(emulator.url);
   const client = new DynamoDBClient(clientConfig(emulator.url));

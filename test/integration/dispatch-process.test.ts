@@ -8,10 +8,10 @@ import { storeRawFiles } from '#domain/raw-files.js';
 import { defaultSettings } from '../../lib/settings.js';
 import {
   type RunningEmulator,
-  startDynamoDbEmulator,
   startSqsEmulator,
 } from '../../local/emulators.js';
 import { ensureQueues, ensureTable } from '../../local/resources.js';
+import { startTestDynamoDb } from '../helpers/dynamo.js';
 
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -95,34 +95,15 @@ async function ingest(table: DispatchDeps['table'], count: number) {
 beforeAll(async () => {
   const sqsEmulator = await startSqsEmulator(0, region);
   emulators.push(sqsEmulator);
-  const dynamoDbUrl = await dynamoDbEndpoint();
+  const dynamoDbEmulator = await startTestDynamoDb();
+  emulators.push(dynamoDbEmulator);
+  const dynamoDbUrl = dynamoDbEmulator.url;
   const common = { region, credentials, maxAttempts: 2 };
   dynamoDb = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...common, endpoint: dynamoDbUrl }),
   );
   sqs = new SQSClient({ ...common, endpoint: sqsEmulator.url });
 });
-
-/**
- * Starts dynalite, unless `TEST_DYNAMODB_ENDPOINT` names another DynamoDB
- * on loopback, such as DynamoDB Local, to check dynalite's fidelity.
- */
-async function dynamoDbEndpoint(): Promise<string> {
-  const external = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (external) {
-    const host = new URL(external).hostname;
-    if (host !== '127.0.0.1' && host !== 'localhost') {
-      throw new Error(
-        `TEST_DYNAMODB_ENDPOINT must be on loopback: ${external}`,
-      );
-    }
-    return external;
-  }
-  const emulator = await startDynamoDbEmulator(0);
-  emulators.push(emulator);
-
-  return emulator.url;
-}
 
 afterAll(async () => {
   dynamoDb?.destroy();
