@@ -64,7 +64,8 @@ export const handler = async (
         ]);
     }
   } catch (error) {
-    return failureResponse(error);
+    const isIngest = event.routeKey === routeKey(ingestRoutes.postFiles);
+    return failureResponse(error, isIngest);
   } finally {
     metrics.addMetric(MetricName.RawDataCount, MetricUnit.Count, stored);
     metrics.publishStoredMetrics();
@@ -131,7 +132,14 @@ function idempotentResponse(
   };
 }
 
-function failureResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+/**
+ * Maps an error to its response and logs it; a rejected `POST /data/input`
+ * also counts in `IngestRejected`.
+ */
+function failureResponse(
+  error: unknown,
+  isIngest: boolean,
+): APIGatewayProxyStructuredResultV2 {
   const response = errorResponse(error);
   if (error instanceof IdempotencyInProgressError) {
     response.headers = {
@@ -140,7 +148,9 @@ function failureResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
     };
   }
   if (response.statusCode !== undefined && response.statusCode < 500) {
-    metrics.addMetric(MetricName.IngestRejected, MetricUnit.Count, 1);
+    if (isIngest) {
+      metrics.addMetric(MetricName.IngestRejected, MetricUnit.Count, 1);
+    }
     logger.warn('request rejected', { statusCode: response.statusCode, error });
   } else {
     logger.error('request failed', toError(error));

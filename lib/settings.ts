@@ -288,8 +288,31 @@ function checkRelations(settings: PipelineSettings): string[] {
   return problems;
 }
 
+/**
+ * Largest request body: Lambda accepts synchronous payloads of up to
+ * 6 MB, and API Gateway base64-encodes a body that is not text, which
+ * makes it a third larger.
+ */
+const maxBodyBytesLimit = 4 * 1024 * 1024;
+
+/**
+ * Most files in one request, so that one response with all their ids and
+ * their writes fit in the ingest function's time and payload limits.
+ */
+const maxFilesPerRequestLimit = 10_000;
+
 function checkLimits(settings: PipelineSettings): string[] {
   const problems: string[] = [];
+  if (settings.maxBodyBytes > maxBodyBytesLimit) {
+    problems.push(
+      `maxBodyBytes must be at most ${maxBodyBytesLimit}, got ${settings.maxBodyBytes}`,
+    );
+  }
+  if (settings.maxFilesPerRequest > maxFilesPerRequestLimit) {
+    problems.push(
+      `maxFilesPerRequest must be at most ${maxFilesPerRequestLimit}, got ${settings.maxFilesPerRequest}`,
+    );
+  }
   if (settings.ingestTimeoutSeconds > 29) {
     problems.push(
       `ingestTimeoutSeconds must be at most 29 because HTTP API integrations time out after 30 seconds, got ${settings.ingestTimeoutSeconds}`,

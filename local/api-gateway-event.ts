@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -120,12 +121,18 @@ export function isTextContentType(contentType: string | undefined): boolean {
   );
 }
 
+/**
+ * Passes a text body as text only when it is valid UTF-8; any other body
+ * goes base64-encoded, so the handler sees every byte as sent.
+ * NOTE: API Gateway documents no rule for text bodies that are not valid
+ * UTF-8; keeping the bytes lets the handler reject them.
+ */
 function bodyOf(
   body: Buffer,
   contentType: string | undefined,
 ): Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> {
   if (body.length === 0) return { isBase64Encoded: false };
-  if (isTextContentType(contentType)) {
+  if (isTextContentType(contentType) && isUtf8(body)) {
     return { body: body.toString('utf8'), isBase64Encoded: false };
   }
 

@@ -33,7 +33,8 @@ input. Names from --file or standard input are one per line. Lines that
 are empty or only whitespace are skipped, as the API rejects such names.
 
 Options:
-  --url URL                    Base URL of the API (default ${defaultUrl})
+  --url URL                    Base URL of the API (default
+                               http://127.0.0.1:$PORT, else ${defaultUrl})
   --file PATH, -f PATH         Reads names from PATH, or from standard
                                input when PATH is -
   --max-files-per-request N    Maximum files per request (default
@@ -116,7 +117,10 @@ async function parseSendCommand(
 ): Promise<SendCommand | undefined> {
   const { values, positionals } = parseFlags(args);
   if (values.help) return undefined;
-  const url = parseUrl(values.url ?? defaultUrl);
+  const url = parseUrl(
+    values.url ??
+      (io.env.PORT ? `http://127.0.0.1:${io.env.PORT}` : defaultUrl),
+  );
   const limits: RequestLimits = {
     maxFilesPerRequest: positiveInteger(
       '--max-files-per-request',

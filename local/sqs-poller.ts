@@ -59,21 +59,33 @@ export function startSqsPoller(props: SqsPollerProps): SqsPoller {
   };
 }
 
+/** Longest wait between receives after failures, in milliseconds. */
+const maxFailureDelayMs = 30_000;
+
 async function poll(props: SqsPollerProps, signal: AbortSignal) {
+  let failures = 0;
   while (!signal.aborted) {
     const messages = await receiveBatch(props, signal);
-    if (messages.length === 0) {
-      await sleepUntil(Date.now() + props.idleDelayMs, signal);
+    failures = messages === undefined ? failures + 1 : 0;
+    if (messages === undefined || messages.length === 0) {
+      // After a failed receive the wait doubles, up to 30 s, so an
+      // unreachable queue does not fill the log.
+      const delay = Math.min(
+        props.idleDelayMs * 2 ** failures,
+        Math.max(props.idleDelayMs, maxFailureDelayMs),
+      );
+      await sleepUntil(Date.now() + delay, signal);
       continue;
     }
     await processBatch(props, messages);
   }
 }
 
+/** Receives a batch; returns undefined when the receive failed. */
 async function receiveBatch(
   props: SqsPollerProps,
   signal: AbortSignal,
-): Promise<Message[]> {
+): Promise<Message[] | undefined> {
   try {
     const output = await props.sqs.send(
       new ReceiveMessageCommand({
@@ -93,7 +105,7 @@ async function receiveBatch(
     if (!signal.aborted) {
       props.logger.error('receive failed', toError(error));
     }
-    return [];
+    return undefined;
   }
 }
 

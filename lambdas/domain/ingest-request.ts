@@ -15,7 +15,6 @@ export interface IngestRequestInput {
 }
 
 const knownFields = new Set(['files']);
-const maxProblemsReported = 20;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule rejects control characters, so it must name them.
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 const loneSurrogate =
@@ -55,7 +54,7 @@ export function parseIngestRequest(
   }
   problems.push(...fileListProblems(files, limits));
   if (problems.length > 0) {
-    throw new ValidationError(problems.slice(0, maxProblemsReported));
+    throw new ValidationError(problems);
   }
 
   return files as string[];

@@ -24,7 +24,8 @@ export interface StoredFiles {
 }
 
 const nextUlid = monotonicFactory();
-const ulidPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+// The first character is at most 7: a ULID's 48-bit time fills 50 bits.
+const ulidPattern = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
 /**
  * Stores one `raw` item per file name, in BatchWriteItem calls.

@@ -43,6 +43,9 @@ export class HttpError extends PipelineError {
 
 /** A request that breaks one or more input rules; nothing was written. */
 export class ValidationError extends HttpError {
+  /** Problems found beyond the ones listed, which are capped. */
+  readonly unlistedProblems: number;
+
   constructor(
     problems: readonly FieldProblem[],
     statusCode = 400,
@@ -50,10 +53,30 @@ export class ValidationError extends HttpError {
   ) {
     const first = problems[0];
     const summary = first ? `${first.field} ${first.rule}` : 'invalid request';
-    super(statusCode, `Invalid request: ${summary}`, problems, options);
+    const listed = problems.slice(0, maxListedProblems);
+    super(statusCode, `Invalid request: ${summary}`, listed, options);
     this.name = 'ValidationError';
+    this.unlistedProblems = problems.length - listed.length;
+  }
+
+  override toBody(): string {
+    if (this.unlistedProblems === 0) return super.toBody();
+
+    return JSON.stringify({
+      error: {
+        message: this.message,
+        problems: this.problems,
+        unlistedProblems: this.unlistedProblems,
+      },
+    });
   }
 }
+
+/**
+ * Problems listed in one error response at most, so that a large invalid
+ * request cannot make an error body or log line of megabytes.
+ */
+const maxListedProblems = 20;
 
 /** A file item that does not exist, or no longer exists. */
 export class NotFoundError extends HttpError {
@@ -94,4 +117,35 @@ export function toError(value: unknown): Error {
 /** Tells whether a caught SDK error has the given exception name. */
 export function isAwsError(value: unknown, name: string): boolean {
   return value instanceof Error && value.name === name;
+}
+
+const throttlingErrorNames = new Set([
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+  'TimeoutError',
+]);
+const networkErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Tells whether a caught error means that an AWS service was unavailable
+ * or throttling (after the SDK's retries), so the caller may retry later:
+ * a server-side SDK fault, a throttling or timeout error, or a refused or
+ * reset connection.
+ */
+export function isUnavailableError(value: unknown): boolean {
+  if (!(value instanceof Error)) return false;
+  const error = value as Error & { $fault?: string; code?: string };
+
+  return (
+    error.$fault === 'server' ||
+    throttlingErrorNames.has(error.name) ||
+    networkErrorCodes.has(error.code ?? '')
+  );
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpError } from './errors.js';
+import { HttpError, isUnavailableError } from './errors.js';
 
 /** Builds a JSON response for an HTTP API. */
 export function jsonResponse(
@@ -15,7 +15,9 @@ export function jsonResponse(
 
 /**
  * Maps an error to its HTTP response: an {@link HttpError} to its own
- * status and body, anything else to a 500 that hides the details.
+ * status and body, an AWS service that is unavailable or throttling to a
+ * 503 that asks for a retry, anything else to a 500 that hides the
+ * details.
  */
 export function errorResponse(
   error: unknown,
@@ -26,6 +28,14 @@ export function errorResponse(
       headers: { 'content-type': 'application/json' },
       body: error.toBody(),
     };
+  }
+
+  if (isUnavailableError(error)) {
+    const response = jsonResponse(503, {
+      error: { message: 'Storage is unavailable; retry the request later' },
+    });
+    response.headers = { ...response.headers, 'retry-after': '1' };
+    return response;
   }
 
   return jsonResponse(500, { error: { message: 'Internal server error' } });

@@ -86,6 +86,19 @@ describe('Function: startApiServer', () => {
     expect(Buffer.from(events[0]?.body ?? '', 'base64')).toEqual(bytes);
   });
 
+  it('base64-encodes a JSON body that is not valid UTF-8', async () => {
+    const bytes = Buffer.from('{"files":["A\xff\xfeB"]}', 'latin1');
+
+    await fetch(`${server.url}/data/input`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
+
+    expect(events[0]?.isBase64Encoded).toBe(true);
+    expect(Buffer.from(events[0]?.body ?? '', 'base64')).toEqual(bytes);
+  });
+
   it('passes decoded path parameters', async () => {
     const response = await fetch(`${server.url}/data/files/a%20b`);
 

@@ -426,6 +426,7 @@ const rejectedGetCases: RejectedCase[] = [
     ['a 27-character id', `${wellFormedUnknownId}A`],
     ['a lowercase id', wellFormedUnknownId.toLowerCase()],
     ['an id with a U', `U${wellFormedUnknownId.slice(1)}`],
+    ['an id above the largest ULID', `8${wellFormedUnknownId.slice(1)}`],
     ['the lock item id', 'lock#deleter'],
     ['an idempotency record id', `idempotency#${'0'.repeat(64)}`],
     ['a path traversal', '../../etc/passwd'],

@@ -144,6 +144,23 @@ describe('Handler: ingest metrics', () => {
     expect(dynamoMock.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
+  it('keeps a GET of an unknown file out of IngestRejected', async () => {
+    dynamoMock.on(GetCommand).resolves({});
+    const { handler } = await import('../../lambdas/ingest.js');
+
+    const response = await handler(
+      {
+        routeKey: 'GET /data/files/{id}',
+        pathParameters: { id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+        requestContext: { requestId: 'r-4' },
+      } as never,
+      context(),
+    );
+
+    expect(response.statusCode).toBe(404);
+    expect(metricTotal('IngestRejected')).toBe(0);
+  });
+
   it('counts only the stored files when storage fails', async () => {
     // Every call leaves its first request unprocessed, so each chunk of
     // 25 loses one file after the retries.
@@ -179,6 +196,7 @@ describe('Handler: processor metrics', () => {
       .resolvesOnce({})
       .resolvesOnce({})
       .rejects(conditionFailed());
+    dynamoMock.on(GetCommand).resolves({ Item: { transitionId: 'earlier' } });
     const { handler } = await import('../../lambdas/processor.js');
     const event: SQSEvent = {
       Records: [sqsRecord('m-1', ['a', 'b']), sqsRecord('m-2', ['a', 'b'])],
