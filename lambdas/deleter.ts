@@ -19,6 +19,8 @@ const lock = new DynamoDbLockStore(dynamoDb, table.tableName, lockId, {
 });
 const leaseMs = requirePositiveInteger('LOCK_LEASE_SECONDS') * 1000;
 const batchLimit = requirePositiveInteger('DELETE_BATCH_SIZE');
+const minProcessedAgeMs =
+  requirePositiveInteger('PROCESSOR_TIMEOUT_SECONDS') * 1000;
 
 /** Result of one deleter run. */
 export type DeleterResult = DeleteSummary | { readonly lockHeld: true };
@@ -41,6 +43,7 @@ export const handler = async (
       owner: context.awsRequestId,
       leaseMs,
       batchLimit,
+      minProcessedAgeMs,
       hasTime: hasTimeLeft(context),
       onDeleted: publishDeleted,
       onReleaseFailed: (error) =>

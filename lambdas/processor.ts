@@ -49,6 +49,9 @@ export const handler = async (
       { context, throwOnFullBatchFailure: false },
     );
   } finally {
+    // NOTE: when Lambda stops the invocation at its timeout, this never
+    // runs, so files it already moved to processed go uncounted: their
+    // redelivered message finds them processed and skips them.
     addBatchMetrics(totals);
     metrics.publishStoredMetrics();
   }

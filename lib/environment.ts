@@ -50,6 +50,7 @@ export function functionEnvironment(
       return {
         ...common,
         DELETE_BATCH_SIZE: String(settings.deleteBatchSize),
+        PROCESSOR_TIMEOUT_SECONDS: String(settings.processorTimeoutSeconds),
         LOCK_LEASE_SECONDS: String(settings.lockLeaseSeconds),
         LOCK_SAFETY_MARGIN_SECONDS: String(settings.lockSafetyMarginSeconds),
       };

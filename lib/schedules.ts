@@ -39,7 +39,8 @@ export class Schedules extends Construct {
     });
     const dispatcher = this.dispatcher.function.function;
     grantStatusIndexQuery(dispatcher, table);
-    grantTableItemActions(dispatcher, table, ['UpdateItem']);
+    // GetItem reads a claim back after an ambiguous write.
+    grantTableItemActions(dispatcher, table, ['UpdateItem', 'GetItem']);
     // queue.grantSendMessages would add GetQueueAttributes and GetQueueUrl,
     // which the dispatcher does not call. SendMessageBatch is authorized
     // by sqs:SendMessage.

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TableConfig } from '#shared/config.js';
 import { isAwsError } from '#shared/errors.js';
@@ -16,9 +19,35 @@ const names = {
   '#sk': tableSchema.statusIndexSortKey,
 };
 
+/** A status change of one item, for {@link transitionItem}. */
+export interface Transition {
+  readonly id: string;
+  readonly expected: string;
+  readonly expectedClaimId?: string;
+  readonly status: string;
+  readonly since: string;
+  readonly now: string;
+  readonly claimId?: string;
+  readonly countAttempt?: boolean;
+  /** Sets `dispatchAttempts` back to 0, for a file an operator requeues. */
+  readonly resetAttempts?: boolean;
+}
+
 /**
  * Moves an item to `status` only if it is still in `expected` (and, when
  * given, still carries the claim `expectedClaimId`).
+ *
+ * Each call writes a new `transitionId`. A write can be applied although
+ * its caller sees a failure: the SDK retries it after a lost response (a
+ * 500 or a timeout), and the retry fails the condition or the retries run
+ * out. In both cases this reads the item back, and reports the write as
+ * `written` when the item carries this call's `transitionId`, so the
+ * caller counts it once.
+ *
+ * NOTE: an applied write still goes uncounted when the read-back fails
+ * too, or when another writer changed the item again before it. The
+ * deleter waits one processor timeout before deleting a processed file
+ * so that the processor's read-back finds it.
  *
  * @returns `condition-failed` when another writer changed the item first.
  * @throws the SDK error for anything but a failed condition.
@@ -26,25 +55,39 @@ const names = {
 export async function transitionItem(
   client: DynamoDBDocumentClient,
   table: TableConfig,
-  change: {
-    readonly id: string;
-    readonly expected: string;
-    readonly expectedClaimId?: string;
-    readonly status: string;
-    readonly since: string;
-    readonly now: string;
-    readonly claimId?: string;
-    readonly countAttempt?: boolean;
-  },
+  change: Transition,
 ): Promise<WriteOutcome> {
+  const transitionId = randomUUID();
+  const input = buildTransition(table, change, transitionId);
+  const isOwnWrite = async () =>
+    (await readTransitionId(client, table, change.id)) === transitionId;
+  let outcome: WriteOutcome;
+  try {
+    outcome = await conditionalUpdate(client, input);
+  } catch (error) {
+    if (await isOwnWrite().catch(() => false)) return 'written';
+    throw error;
+  }
+  if (outcome === 'written' || (await isOwnWrite())) return 'written';
+
+  return 'condition-failed';
+}
+
+function buildTransition(
+  table: TableConfig,
+  change: Transition,
+  transitionId: string,
+): UpdateCommandInput {
   const shard = shardOf(change.id, table.statusShardCount);
   const sets = [
     '#status = :status',
     '#pk = :pk',
     '#sk = :since',
     'updatedAt = :now',
+    'transitionId = :transitionId',
   ];
   const values: Record<string, unknown> = {
+    ':transitionId': transitionId,
     ':status': change.status,
     ':pk': statusShardKey(change.status, shard),
     ':since': change.since,
@@ -61,6 +104,9 @@ export async function transitionItem(
     );
     values[':zero'] = 0;
     values[':one'] = 1;
+  } else if (change.resetAttempts) {
+    sets.push('dispatchAttempts = :zero');
+    values[':zero'] = 0;
   }
   let condition = '#status = :expected';
   if (change.expectedClaimId !== undefined) {
@@ -69,14 +115,14 @@ export async function transitionItem(
   }
   const removal = change.claimId === undefined ? ' REMOVE claimId' : '';
 
-  return conditionalUpdate(client, {
+  return {
     TableName: table.tableName,
     Key: { id: change.id },
     UpdateExpression: `SET ${sets.join(', ')}${removal}`,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
-  });
+  };
 }
 
 /**
@@ -106,9 +152,26 @@ export async function markStuck(
   });
 }
 
+async function readTransitionId(
+  client: DynamoDBDocumentClient,
+  table: TableConfig,
+  id: string,
+): Promise<unknown> {
+  const output = await client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: { id },
+      ProjectionExpression: 'transitionId',
+      ConsistentRead: true,
+    }),
+  );
+
+  return output.Item?.transitionId;
+}
+
 async function conditionalUpdate(
   client: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof UpdateCommand>[0],
+  input: UpdateCommandInput,
 ): Promise<WriteOutcome> {
   try {
     await client.send(new UpdateCommand(input));

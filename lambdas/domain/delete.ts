@@ -16,6 +16,12 @@ export interface DeleteDeps {
   readonly now?: () => number;
   /** Ids deleted per batch, across shards. @default 100 */
   readonly batchLimit?: number;
+  /**
+   * Milliseconds a file must have been `processed` before it is deleted.
+   * One processor timeout lets a processor that is still running read its
+   * own write back (see `transitionItem`). @default 0
+   */
+  readonly minProcessedAgeMs?: number;
   /** Called once per confirmed batch with the number of files it deleted. */
   readonly onDeleted?: (count: number) => void;
   /** Called when the release fails after the run itself failed. */
@@ -97,12 +103,17 @@ async function nextBatch(
     { length: deps.table.statusShardCount },
     (_, shard) => shard,
   );
+  const minAgeMs = deps.minProcessedAgeMs ?? 0;
+  const now = deps.now ?? Date.now;
+  const before =
+    minAgeMs > 0 ? new Date(now() - minAgeMs).toISOString() : undefined;
   const pages = await Promise.all(
     shards.map((shard) =>
       queryStatusShard(deps.dynamoDb, deps.table, {
         status: 'processed',
         shard,
         limit: perShard,
+        ...(before === undefined ? {} : { before }),
       }),
     ),
   );

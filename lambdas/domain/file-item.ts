@@ -14,6 +14,8 @@ export interface FileItem {
   readonly statusSince?: string;
   readonly claimId?: string;
   readonly dispatchAttempts?: number;
+  /** Random id of the last status change, written by `transitionItem`. */
+  readonly transitionId?: string;
 }
 
 /**

@@ -58,7 +58,12 @@ describe('Least-privilege IAM', () => {
     ],
     [
       'SchedulesDispatcherFunction',
-      ['dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'sqs:SendMessage',
+      ],
     ],
     [
       'ProcessorFunction',

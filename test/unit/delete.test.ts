@@ -97,6 +97,23 @@ describe('Function: deleteProcessedFiles', () => {
     expect(lock.peek()?.pendingIds).toEqual(['id-1']);
   });
 
+  it('deletes only files processed before the minimum age', async () => {
+    serveTable();
+    const now = Date.parse('2026-01-01T00:00:10.000Z');
+
+    await deleteProcessedFiles(
+      deps({ now: () => now, minProcessedAgeMs: 2_000 }),
+    );
+
+    const [query] = dynamoMock.commandCalls(QueryCommand);
+    expect(query?.args[0].input.KeyConditionExpression).toBe(
+      '#pk = :pk AND #sk < :before',
+    );
+    expect(query?.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':before': '2026-01-01T00:00:08.000Z',
+    });
+  });
+
   it('exits with LockHeldError while another deleter holds the lock', async () => {
     serveTable();
     const lock = new InMemoryLockStore();
