@@ -5,6 +5,7 @@ import {
   dispatchFiles,
   emptyDispatchSummary,
 } from '#domain/dispatch.js';
+import { countWaitingMessages } from '#domain/send-batches.js';
 import { oldestAgeSeconds } from '#domain/status-index.js';
 import { dynamoDb, sqs } from '#shared/clients.js';
 import {
@@ -23,6 +24,7 @@ const settings = {
   leaseSeconds: requirePositiveInteger('DISPATCH_LEASE_SECONDS'),
   maxDispatchAttempts: requirePositiveInteger('MAX_DISPATCH_ATTEMPTS'),
 };
+const countWaiting = () => countWaitingMessages(settings.queue);
 
 /** Runs on a schedule: sends `raw` and expired `queued` files to SQS. */
 export const handler = async (
@@ -33,7 +35,13 @@ export const handler = async (
   const summary = emptyDispatchSummary();
   try {
     await dispatchFiles(
-      { ...settings, dynamoDb, table, hasTime: hasTimeLeft(context) },
+      {
+        ...settings,
+        dynamoDb,
+        table,
+        hasTime: hasTimeLeft(context),
+        countWaitingMessages: countWaiting,
+      },
       summary,
     );
     reportDispatch(summary);

@@ -41,12 +41,12 @@ export class Schedules extends Construct {
     grantStatusIndexQuery(dispatcher, table);
     // GetItem reads a claim back after an ambiguous write.
     grantTableItemActions(dispatcher, table, ['UpdateItem', 'GetItem']);
-    // queue.grantSendMessages would add GetQueueAttributes and GetQueueUrl,
-    // which the dispatcher does not call. SendMessageBatch is authorized
-    // by sqs:SendMessage.
+    // queue.grantSendMessages would add GetQueueUrl, which the dispatcher
+    // does not call. SendMessageBatch is authorized by sqs:SendMessage,
+    // and GetQueueAttributes reads the backlog before a re-dispatch.
     Grant.addToPrincipal({
       grantee: dispatcher,
-      actions: ['sqs:SendMessage'],
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
       resourceArns: [workQueue.queueArn],
     });
 

@@ -22,6 +22,13 @@ export interface DispatchDeps {
   readonly now?: () => Date;
   /** Items read per status shard in one round. @default 100 */
   readonly pageSize?: number;
+  /**
+   * Counts the messages waiting on the work queue. While any wait, files
+   * whose lease expired are not sent again, because their messages may
+   * be among them. Without the check, a backlog older than the lease
+   * makes every round add copies to it. @default no check
+   */
+  readonly countWaitingMessages?: () => Promise<number>;
 }
 
 /** What one dispatcher run did, file by file. */
@@ -37,6 +44,8 @@ export interface DispatchSummary {
   failedWrites: number;
   /** Status index queries that failed after the SDK's retries. */
   failedReads: number;
+  /** Rounds that left expired claims alone while messages were waiting. */
+  deferredReclaims: number;
   firstError?: Error;
 }
 
@@ -52,6 +61,7 @@ export function emptyDispatchSummary(): DispatchSummary {
     rounds: 0,
     failedWrites: 0,
     failedReads: 0,
+    deferredReclaims: 0,
   };
 }
 
@@ -137,6 +147,11 @@ async function reclaimExpiredItems(
     summary.firstError ??= toError(error);
     return [];
   }
+  if (expired.length === 0) return [];
+  if (await hasWaitingMessages(deps, summary)) {
+    summary.deferredReclaims++;
+    return [];
+  }
   const now = nowDate.toISOString();
   const reclaimed: FileItem[] = [];
   await settle(
@@ -162,6 +177,24 @@ async function reclaimExpiredItems(
   );
 
   return reclaimed;
+}
+
+/**
+ * Tells whether messages wait on the work queue. A failed count is
+ * treated as a backlog, so the reclaim waits for a later round.
+ */
+async function hasWaitingMessages(
+  deps: DispatchDeps,
+  summary: DispatchSummary,
+): Promise<boolean> {
+  if (deps.countWaitingMessages === undefined) return false;
+  try {
+    return (await deps.countWaitingMessages()) > 0;
+  } catch (error) {
+    summary.failedReads++;
+    summary.firstError ??= toError(error);
+    return true;
+  }
 }
 
 async function returnToRaw(

@@ -1,4 +1,5 @@
 import {
+  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -87,6 +88,23 @@ async function sendCall(
       error: toError(error),
     };
   }
+}
+
+/**
+ * Reads the approximate number of messages waiting on the queue to be
+ * received, not counting messages in flight.
+ */
+export async function countWaitingMessages(
+  queue: QueueSender,
+): Promise<number> {
+  const output = await queue.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queue.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
+  );
+
+  return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
 function chunk<T>(values: readonly T[], size: number): T[][] {

@@ -62,6 +62,7 @@ describe('Least-privilege IAM', () => {
         'dynamodb:GetItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        'sqs:GetQueueAttributes',
         'sqs:SendMessage',
       ],
     ],
