@@ -70,7 +70,7 @@ async function processRecord(
     const details = { ids: result.processed, skippedIds: result.skipped };
     if (result.processed.length > 0) {
       logger.info(`Processed ${result.processed.length} files`, details);
-    } else {
+    } else if (result.failed.length === 0) {
       logger.info('No files to process', details);
     }
     if (result.firstError) {

@@ -131,6 +131,9 @@ async function claimRawItems(
   return raw.filter((_, index) => outcomes[index] === 'written');
 }
 
+/** Leases after which an expired claim is sent again in any case. */
+const overdueLeases = 4;
+
 async function reclaimExpiredItems(
   deps: DispatchDeps,
   claimId: string,
@@ -149,8 +152,15 @@ async function reclaimExpiredItems(
   }
   if (expired.length === 0) return [];
   if (await hasWaitingMessages(deps, summary)) {
-    summary.deferredReclaims++;
-    return [];
+    // Claims older than four leases go out even while messages wait, so
+    // a queue that never empties cannot hold a lost file forever.
+    const overdue = new Date(
+      nowDate.getTime() - overdueLeases * deps.leaseSeconds * 1000,
+    ).toISOString();
+    const waiting = expired.length;
+    expired = expired.filter((item) => (item.statusSince ?? overdue) < overdue);
+    if (expired.length < waiting) summary.deferredReclaims++;
+    if (expired.length === 0) return [];
   }
   const now = nowDate.toISOString();
   const reclaimed: FileItem[] = [];

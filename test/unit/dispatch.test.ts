@@ -27,6 +27,8 @@ const expiredFile = {
   updatedAt: '2026-01-01T00:00:00.000Z',
   claimId: 'claim-0',
   dispatchAttempts: 1,
+  // Claimed two leases of 60 s ago.
+  statusSince: new Date(Date.now() - 120_000).toISOString(),
 };
 
 /** Dependencies for one round, because the mocked query never empties. */
@@ -45,12 +47,16 @@ function deps(overrides: Partial<DispatchDeps> = {}): DispatchDeps {
   };
 }
 
-beforeEach(() => {
-  // No raw files, and one queued file whose lease has expired.
+/** Serves no raw files and one queued file whose lease has expired. */
+function serveQueued(file: typeof expiredFile): void {
   dynamoMock.on(QueryCommand).callsFake((input: QueryCommandInput) => {
     const pk = String(input.ExpressionAttributeValues?.[':pk']);
-    return { Items: pk.startsWith('queued#') ? [expiredFile] : [] };
+    return { Items: pk.startsWith('queued#') ? [file] : [] };
   });
+}
+
+beforeEach(() => {
+  serveQueued(expiredFile);
   dynamoMock.on(UpdateCommand).resolves({});
   sqsMock.on(SendMessageBatchCommand).resolves({
     Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: '' }],
@@ -83,6 +89,21 @@ describe('Function: dispatchFiles', () => {
     expect(summary.stuck).toEqual([]);
     expect(dynamoMock.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('sends a claim four leases old even while messages wait', async () => {
+    serveQueued({
+      ...expiredFile,
+      statusSince: new Date(Date.now() - 241_000).toISOString(),
+    });
+
+    const summary = await dispatchFiles(
+      deps({ countWaitingMessages: async () => 25 }),
+    );
+
+    expect(summary.redispatched).toBe(1);
+    expect(summary.deferredReclaims).toBe(0);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 
   it('leaves expired claims alone when the count fails', async () => {
