@@ -79,6 +79,10 @@ function buildTransition(
   transitionId: string,
 ): UpdateCommandInput {
   const shard = shardOf(change.id, table.statusShardCount);
+  // TODO: `queued` items keep status index keys so that expired claims can
+  // be found, which costs 2 index writes per file (10 units in all, not
+  // the 8 a sparse index would need). Per-claim lease items would let
+  // queued items leave the index.
   const sets = [
     '#status = :status',
     '#pk = :pk',
