@@ -296,7 +296,7 @@ function checkRelations(settings: PipelineSettings): string[] {
 const maxBodyBytesLimit = 4 * 1024 * 1024;
 
 /**
- * Most files in one request, so that one response with all their ids and
+ * Maximum files in one request, so that one response with all their ids and
  * their writes fit in the ingest function's time and payload limits.
  */
 const maxFilesPerRequestLimit = 10_000;

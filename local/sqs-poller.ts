@@ -59,7 +59,7 @@ export function startSqsPoller(props: SqsPollerProps): SqsPoller {
   };
 }
 
-/** Longest wait between receives after failures, in milliseconds. */
+/** Maximum wait between receives after failures, in milliseconds. */
 const maxFailureDelayMs = 30_000;
 
 async function poll(props: SqsPollerProps, signal: AbortSignal) {

@@ -28,7 +28,7 @@ export interface DeleteDeps {
   readonly onReleaseFailed?: (error: unknown) => void;
 }
 
-/** What one deleter run did while it held the lock. */
+/** Counts of one deleter run while it had the lock. */
 export interface DeleteSummary {
   readonly fence: number;
   readonly deleted: number;

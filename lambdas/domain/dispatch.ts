@@ -31,7 +31,7 @@ export interface DispatchDeps {
   readonly countWaitingMessages?: () => Promise<number>;
 }
 
-/** What one dispatcher run did, file by file. */
+/** Counts of one dispatcher run, file by file. */
 export interface DispatchSummary {
   claimed: number;
   redispatched: number;
@@ -71,7 +71,7 @@ export function emptyDispatchSummary(): DispatchSummary {
  * left or the time budget runs out.
  *
  * Every write is conditional, so two runs at once never send one claim
- * twice: the loser of a race sees a failed condition and skips the item.
+ * twice: the loser of a race gets a failed condition and skips the item.
  *
  * @param summary - filled in as the run goes, so a caller still has the
  *   counts of the rounds done when the run throws.

@@ -16,7 +16,7 @@ export interface FieldProblem {
   readonly value?: unknown;
 }
 
-/** An error that maps to an HTTP answer with a stable JSON shape. */
+/** An error that maps to an HTTP response with a stable JSON shape. */
 export class HttpError extends PipelineError {
   readonly statusCode: number;
   readonly problems: readonly FieldProblem[];
@@ -88,7 +88,7 @@ export class NotFoundError extends HttpError {
   }
 }
 
-/** Storage that kept failing after retries; the body says what was kept. */
+/** Storage that kept failing after retries; the body lists what was kept. */
 export class StorageError extends HttpError {
   readonly details: Readonly<Record<string, unknown>>;
 

@@ -16,7 +16,7 @@ export function jsonResponse(
 /**
  * Maps an error to its HTTP response: an {@link HttpError} to its own
  * status and body, an AWS service that is unavailable or throttling to a
- * 503 that asks for a retry, anything else to a 500 that hides the
+ * 503 that requests a retry, anything else to a 500 that hides the
  * details.
  */
 export function errorResponse(
