@@ -123,7 +123,7 @@ export function isTextContentType(contentType: string | undefined): boolean {
 
 /**
  * Passes a text body as text only when it is valid UTF-8; any other body
- * goes base64-encoded, so the handler sees every byte as sent.
+ * goes base64-encoded, so the handler receives every byte as sent.
  * NOTE: API Gateway documents no rule for text bodies that are not valid
  * UTF-8; keeping the bytes lets the handler reject them.
  */

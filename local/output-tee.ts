@@ -14,7 +14,7 @@ export interface OutputTee {
 /**
  * Maximum length of a partial line waiting for its line feed. A longer one
  * is dropped instead of buffered without bound. EMF documents are far
- * shorter, because one holds at most 100 metrics.
+ * shorter, because one contains at most 100 metrics.
  */
 const maxBufferedChars = 1024 * 1024;
 

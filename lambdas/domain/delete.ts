@@ -41,12 +41,12 @@ export interface DeleteSummary {
  * Takes the lock, then deletes `processed` items in batches until none is
  * left or the time budget runs out, and releases the lock, also on error.
  *
- * Exact counting: before each batch the ids are stored on the lock item by
- * a write fenced on this holder's token, and after the batch they are
- * cleared by another fenced write; only then is the batch counted. A
- * holder that lost the lock fails the second write and counts nothing,
- * while the next holder inherits the stored ids, deletes them again (a
- * no-op for those already gone) and counts them once.
+ * Counting is exact. Before each batch, a write fenced on this holder's
+ * token stores the ids on the lock item. After the batch, a second fenced
+ * write clears them, and only then is the batch counted. A holder that
+ * lost the lock fails the second write and counts nothing. The next
+ * holder inherits the stored ids, deletes them again (a no-op for those
+ * already gone) and counts them once.
  *
  * @throws LockHeldError when another deleter holds the lock.
  * @throws LockLostError when the lock was taken over during the run.
@@ -157,7 +157,7 @@ async function deleteIds(
 
 /**
  * Releases the lock. When the run already failed, a failed release goes
- * to `onReleaseFailed` so that it does not hide the run's error; the
+ * to `onReleaseFailed`, so that it does not hide the run's error. The
  * lease then expires on its own.
  */
 async function release(

@@ -13,7 +13,7 @@ export function requireEnv(name: string): string {
 }
 
 /**
- * Reads a required environment variable that holds a positive integer.
+ * Reads a required environment variable that contains a positive integer.
  *
  * @throws Error naming the variable and its value when it is not one.
  */

@@ -1,3 +1,4 @@
+import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
 import {
   type LocalPipeline,
@@ -98,4 +99,12 @@ export function expectDrained(
 /** Builds `count` distinct file names with a prefix. */
 export function fileNames(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
+}
+
+/**
+ * Tells whether a record is on its first receive. A fault that fails only
+ * the first receive still lets each test drain.
+ */
+export function firstReceive(record: SQSRecord): boolean {
+  return record.attributes.ApproximateReceiveCount === '1';
 }

@@ -273,8 +273,8 @@ async function failEntries(
 
 /**
  * Sends the batch, then some of its entries again in a second batch, so
- * SQS holds two messages with the same body. The caller sees the answer
- * to its own batch only.
+ * SQS contains two messages with the same body. The caller receives the
+ * response to its own batch only.
  */
 async function sendEntriesTwice(
   input: Input,

@@ -22,7 +22,7 @@ let queueUrl: string;
 let testCount = 0;
 
 /**
- * Gives each test its own table and queue, so no test sees another's
+ * Gives each test its own table and queue, so no test reads another's
  * items or messages.
  */
 async function newTable() {

@@ -1,15 +1,12 @@
-import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postFiles } from '../helpers/drain.js';
 import {
   expectDrained,
   type FaultPipeline,
   fileNames,
+  firstReceive,
   startFaultPipeline,
 } from '../helpers/fault-pipeline.js';
-
-const firstReceive = (record: SQSRecord) =>
-  record.attributes.ApproximateReceiveCount === '1';
 
 describe('Faults: duplicate and late deliveries', () => {
   let running: FaultPipeline;

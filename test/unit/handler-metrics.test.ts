@@ -45,7 +45,7 @@ function context(remainingMs = 60_000): Context {
   } as unknown as Context;
 }
 
-/** Every EMF document the handlers printed since the test started. */
+/** Parses every EMF document the handlers printed since the test started. */
 function emfDocuments(): EmfDocument[] {
   return output.mock.calls
     .flatMap((call) => String(call[0]).split('\n'))
